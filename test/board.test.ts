@@ -170,21 +170,24 @@ describe('GET /board?projectId=', () => {
       const w2 = await seedWorld(t2.core)
       const o = { as: w2.tokens.owner, workspace: w2.wsA.id }
       const p: P = (await t2.req('POST', '/projects', { ...o, body: { name: 'N+1' } })).body.data
+      const label = (await t2.req('POST', '/labels', { ...o, body: { name: 'n+1' } })).body.data.id
       for (const s of p.statuses) {
         const ids = insertTasks(t2.core, { workspaceId: w2.wsA.id, projectId: p.id, statusId: s.id, ranks: initialRanks(40) })
         for (const id of ids) t2.sqlite.run('INSERT INTO task_assignees (task_id, user_id) VALUES (?, ?)', [id, w2.users.owner.id])
+        for (const id of ids) t2.sqlite.run('INSERT INTO task_labels (task_id, label_id) VALUES (?, ?)', [id, label])
       }
-      const boardQueries = () => calls.filter((q) => /\b(tasks|task_assignees|task_labels|todos|statuses)\b/.test(q)).length
+      const boardQueries = () => calls.filter((q) => /\b(tasks|task_assignees|task_labels|todos|statuses|labels)\b/.test(q)).length
       await t2.req('GET', `/board?projectId=${p.id}&limit=29`, o) // warm-up (prepares statements; another limit, so not the cached answer)
       calls.length = 0
       const r = await t2.req('GET', `/board?projectId=${p.id}&limit=30`, o)
       expect(r.body.data.columns.map((c: Col) => c.tasks.length)).toEqual([30, 30, 30, 30, 30])
       expect(r.body.data.columns[0].tasks[0].assigneeIds).toEqual([w2.users.owner.id])
-      // statuses with their counts, one per column (5), assignees, labels, todo counts: 150 tasks, 9 queries.
-      expect(boardQueries()).toBe(9)
+      expect(r.body.data.columns[0].tasks[0].labels.map((l: { name: string }) => l.name)).toEqual(['n+1'])
+      // statuses with their counts, one per column (5; the cards' assignee and label ids and todo counts come with them), the labels named: 150 tasks, 7 queries.
+      expect(boardQueries()).toBe(7)
       calls.length = 0
       await t2.req('GET', `/board?projectId=${p.id}&limit=200`, o)
-      expect(boardQueries()).toBe(9)
+      expect(boardQueries()).toBe(7)
       // The same board again, nothing written meanwhile: served from the kept answer, no board query.
       calls.length = 0
       const again = await t2.req('GET', `/board?projectId=${p.id}&limit=30`, o)

@@ -197,8 +197,7 @@ const plans: [string, string][] = [
   ['column page (first page)', plan(BOARD_SQL.column.live, ['P0', bigProject, aStatus, 51])],
   ['column page (after a cursor)', plan(BOARD_SQL.column.liveAfter, ['P0', bigProject, aStatus, 'a', 'x', 51])],
   ['statuses with their task counts', plan(BOARD_SQL.statuses, [bigProject])],
-  ['assignees of the board', plan(BOARD_SQL.assignees, [someIds])],
-  ['labels of the board', plan(BOARD_SQL.labels, [someIds])],
+  ['labels the board names', plan(BOARD_SQL.labels, [someIds])],
 ]
 // The workspace board's "started" column on the 100k workspace (2 statuses per project; shown for 2 projects).
 const started = db

@@ -10,6 +10,7 @@ import { type ProjectAccess, projectAccess, visibleProjects, visibleProjectsSql 
 import type { Status } from '../projects/model'
 import { toProject, toStatus } from '../projects/service'
 import { fromRawStatus, type RawStatus } from '../tasks/columns'
+import { lookupNamed, parseIds } from '../tasks/read'
 import type { Board, BoardQuery, BoardTask } from './model'
 
 /** Tasks per column on a first page: what a column shows before scrolling (Vikunja loads 25 per bucket too). */
@@ -31,10 +32,16 @@ type TaskRow = {
   rank: string
   due_date: string | null
   archived_at: number | null
+  assignee_ids: string
+  label_ids: string
+  todo_count: number
+  todo_done_count: number
   project_key: string
 }
 
-const COLS = 't.id, t.number, t.project_id, t.status_id, t.title, t.priority, t.rank, t.due_date, t.archived_at, ? AS project_key'
+const COLS =
+  't.id, t.number, t.project_id, t.status_id, t.title, t.priority, t.rank, t.due_date, t.archived_at, t.assignee_ids, t.label_ids, ' +
+  't.todo_count, t.todo_done_count, ? AS project_key'
 const columnSql = (archived: boolean, after: boolean) =>
   `SELECT ${COLS} FROM tasks t WHERE t.project_id = ? AND t.status_id = ?${archived ? '' : ' AND t.archived_at IS NULL'}` +
   `${after ? ' AND (t.rank, t.id) > (?, ?)' : ''} ORDER BY t.rank, t.id LIMIT ?`
@@ -43,8 +50,9 @@ const columnSql = (archived: boolean, after: boolean) =>
  * The project board's SQL (exported for the benchmark's EXPLAIN QUERY PLAN). The statuses come with
  * their task counts (kept by triggers in status_task_counts); a column page is one range read on the
  * partial index tasks_live_column_idx(project_id, status_id, rank, id) (tasks_column_idx with
- * archived=true); the assignees and labels of every task on the board come in one query each
- * (json_each over the ids keeps the statements prepared).
+ * archived=true), which also brings each card's assignee and label ids and todo counts (kept on the
+ * task by triggers); the labels the page names come in one query (json_each over their ids keeps
+ * the statement prepared).
  */
 export const BOARD_SQL = {
   statuses:
@@ -56,12 +64,7 @@ export const BOARD_SQL = {
     all: columnSql(true, false),
     allAfter: columnSql(true, true),
   },
-  // No ORDER BY: each task's few assignees and labels are sorted in JS (a SQL sort cost as much as the query).
-  assignees: 'SELECT task_id, user_id FROM task_assignees WHERE task_id IN (SELECT value FROM json_each(?))',
-  labels:
-    'SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id WHERE tl.task_id IN (SELECT value FROM json_each(?))',
-  todos:
-    'SELECT task_id, count(*) AS total, coalesce(sum(done), 0) AS done FROM todos WHERE task_id IN (SELECT value FROM json_each(?)) GROUP BY task_id',
+  labels: 'SELECT id, name, color FROM labels WHERE id IN (SELECT value FROM json_each(?))',
 }
 
 function prepare(sqlite: Core['sqlite']) {
@@ -70,9 +73,7 @@ function prepare(sqlite: Core['sqlite']) {
   return {
     column: { live: q<TaskRow>(c.live), liveAfter: q<TaskRow>(c.liveAfter), all: q<TaskRow>(c.all), allAfter: q<TaskRow>(c.allAfter) },
     statuses: q<StatusCountRow>(BOARD_SQL.statuses),
-    assignees: q<{ task_id: string; user_id: string }>(BOARD_SQL.assignees),
-    labels: q<{ task_id: string; id: string; name: string; color: string | null }>(BOARD_SQL.labels),
-    todos: q<{ task_id: string; total: number; done: number }>(BOARD_SQL.todos),
+    labels: sqlite.query<{ id: string; name: string; color: string | null }, [string]>(BOARD_SQL.labels),
   }
 }
 const stmts = perDatabase((core: Core) => prepare(core.sqlite))
@@ -84,42 +85,28 @@ function parseCursor(cursor: string): { rank: string; id: string } {
 }
 const cursorOf = (t: { rank: string; id: string }) => `${t.rank}:${t.id}`
 
-const byNameThenId = (a: { name: string; id: string }, b: { name: string; id: string }) =>
-  a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
-
-/** Turns limit+1 rows per column into pages, then fills assignees and labels in one query each. */
-function finish<C extends { rows: TaskRow[] }>(
+/**
+ * Turns each column's rows into its page (limit+1 rows read: more follow; or `more` said by the
+ * column's count), then names the labels of all their cards in one query.
+ */
+function finish<C extends { rows: TaskRow[]; more?: boolean }>(
   core: Core,
   limit: number,
   cols: C[],
-): (Omit<C, 'rows'> & { tasks: BoardTask[]; nextCursor: string | null })[] {
+): (Omit<C, 'rows' | 'more'> & { tasks: BoardTask[]; nextCursor: string | null })[] {
   const pages = cols.map((c) => {
-    const more = c.rows.length > limit
-    const rows = more ? c.rows.slice(0, limit) : c.rows
+    const more = c.more ?? c.rows.length > limit
+    const rows = c.rows.length > limit ? c.rows.slice(0, limit) : c.rows
     return { c, rows, nextCursor: more ? cursorOf(rows[rows.length - 1]!) : null }
   })
-  const ids = pages.flatMap((p) => p.rows.map((r) => r.id))
-  const assignees = new Map<string, string[]>()
-  const labels = new Map<string, BoardTask['labels']>()
-  const todos = new Map<string, { total: number; done: number }>()
-  if (ids.length) {
-    const json = JSON.stringify(ids)
-    const s = stmts(core)
-    for (const a of s.assignees.all(json)) {
-      const list = assignees.get(a.task_id)
-      if (list) list.push(a.user_id)
-      else assignees.set(a.task_id, [a.user_id])
-    }
-    for (const l of s.labels.all(json)) {
-      const label = { id: l.id, name: l.name, color: l.color }
-      const list = labels.get(l.task_id)
-      if (list) list.push(label)
-      else labels.set(l.task_id, [label])
-    }
-    for (const t of s.todos.all(json)) todos.set(t.task_id, t)
-  }
+  const all = pages.flatMap((p) => p.rows)
+  const labels = lookupNamed(
+    all.map((r) => r.label_ids),
+    stmts(core).labels,
+  )
+  let i = 0
   return pages.map(({ c, rows, nextCursor }) => {
-    const { rows: _r, ...rest } = c
+    const { rows: _r, more: _m, ...rest } = c
     return {
       ...rest,
       nextCursor,
@@ -135,10 +122,11 @@ function finish<C extends { rows: TaskRow[] }>(
           rank: r.rank,
           dueDate: r.due_date,
           archived: r.archived_at !== null,
-          assigneeIds: assignees.get(r.id)?.sort() ?? [],
-          labels: labels.get(r.id)?.sort(byNameThenId) ?? [],
-          todoCount: todos.get(r.id)?.total ?? 0,
-          todoDoneCount: todos.get(r.id)?.done ?? 0,
+          // Kept sorted by id by the triggers that write it.
+          assigneeIds: parseIds(r.assignee_ids),
+          labels: labels[i++]!.map(({ id, name, color }) => ({ id, name, color })),
+          todoCount: r.todo_count,
+          todoDoneCount: r.todo_done_count,
         }),
       ),
     }
@@ -166,14 +154,18 @@ function projectBoardOf(core: Core, { project, role }: ProjectAccess, q: BoardQu
   }
   const after = q.cursor ? parseCursor(q.cursor) : null
   const stmt = archived ? (after ? s.column.allAfter : s.column.all) : after ? s.column.liveAfter : s.column.live
-  const raw = cols.map((st) => ({
-    status: toStatusOut(st),
-    category: st.category,
-    count: archived ? st.total : st.live,
-    rows: after
-      ? stmt.all(project.key, project.id, st.id, after.rank, after.id, limit + 1)
-      : stmt.all(project.key, project.id, st.id, limit + 1),
-  }))
+  const raw = cols.map((st) => {
+    const count = archived ? st.total : st.live
+    return {
+      status: toStatusOut(st),
+      category: st.category,
+      count,
+      // A first page reads what it shows (the column's count says whether more follow); after a cursor, one row more.
+      ...(after
+        ? { rows: stmt.all(project.key, project.id, st.id, after.rank, after.id, limit + 1) }
+        : { rows: count === 0 ? [] : stmt.all(project.key, project.id, st.id, limit), more: count > limit }),
+    }
+  })
   return { project: toProject(project, role), columns: finish(core, limit, raw) }
 }
 
@@ -301,6 +293,10 @@ function joinedColumn(
       rank: tasks.rank,
       due_date: tasks.dueDate,
       archived_at: sql<number | null>`${tasks.archivedAt}`,
+      assignee_ids: tasks.assigneeIds,
+      label_ids: tasks.labelIds,
+      todo_count: tasks.todoCount,
+      todo_done_count: tasks.todoDoneCount,
       project_key: projects.key,
     })
     .from(tasks)

@@ -30,7 +30,7 @@ export type TaskRow = {
 /** The SELECT every task read shares (tasks joined to their project and status); append WHERE/ORDER. */
 export const TASK_SELECT = `SELECT tasks.id, tasks.workspace_id, tasks.project_id, tasks.number, tasks.status_id, tasks.title,
   tasks.description, tasks.priority, tasks.rank, tasks.due_date, tasks.archived_at, tasks.created_by, tasks.created_at,
-  tasks.updated_at, projects.key AS project_key, statuses.name AS status_name, statuses.category AS status_category,
+  tasks.updated_at, tasks.assignee_ids, tasks.label_ids, tasks.todo_count, tasks.todo_done_count, projects.key AS project_key, statuses.name AS status_name, statuses.category AS status_category,
   statuses.position AS status_position
 FROM tasks JOIN projects ON projects.id = tasks.project_id JOIN statuses ON statuses.id = tasks.status_id`
 
@@ -49,6 +49,10 @@ export type RawTask = {
   created_by: string | null
   created_at: number
   updated_at: number
+  assignee_ids: string
+  label_ids: string
+  todo_count: number
+  todo_done_count: number
   project_key: string
   status_name: string
   status_category: TaskRow['statusCategory']
@@ -71,6 +75,10 @@ export const fromRaw = (r: RawTask): TaskRow => ({
     createdBy: r.created_by,
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
+    assigneeIds: r.assignee_ids,
+    labelIds: r.label_ids,
+    todoCount: r.todo_count,
+    todoDoneCount: r.todo_done_count,
   },
   projectKey: r.project_key,
   statusName: r.status_name,
@@ -97,17 +105,12 @@ function prepare(sqlite: Core['sqlite']) {
        WHERE p.workspace_id = ? AND upper(p.key) = ? AND a.number = ?) AND tasks.workspace_id = ?`,
     ),
     byIds: sqlite.query<RawTask, [string]>(`${TASK_SELECT} WHERE tasks.id IN (SELECT value FROM json_each(?))`),
-    assignees: sqlite.query<{ task_id: string; id: string; name: string; handle: string }, [string]>(
-      `SELECT ta.task_id, u.id, u.name, u.handle FROM task_assignees ta JOIN users u ON u.id = ta.user_id
-     WHERE ta.task_id IN (SELECT value FROM json_each(?)) ORDER BY u.name, u.id`,
+    /** The users and labels a page's cards name (tasks.assignee_ids, tasks.label_ids): each looked up once per page. */
+    users: sqlite.query<{ id: string; name: string; handle: string }, [string]>(
+      'SELECT id, name, handle FROM users WHERE id IN (SELECT value FROM json_each(?))',
     ),
-    labels: sqlite.query<{ task_id: string; id: string; name: string; color: string | null }, [string]>(
-      `SELECT tl.task_id, l.id, l.name, l.color FROM task_labels tl JOIN labels l ON l.id = tl.label_id
-     WHERE tl.task_id IN (SELECT value FROM json_each(?)) ORDER BY l.name, l.id`,
-    ),
-    todoCounts: sqlite.query<{ task_id: string; total: number; done: number }, [string]>(
-      `SELECT task_id, count(*) AS total, coalesce(sum(done), 0) AS done FROM todos
-     WHERE task_id IN (SELECT value FROM json_each(?)) GROUP BY task_id`,
+    labels: sqlite.query<{ id: string; name: string; color: string | null }, [string]>(
+      'SELECT id, name, color FROM labels WHERE id IN (SELECT value FROM json_each(?))',
     ),
     todos: sqlite.query<{ id: string; task_id: string; text: string; done: number; position: number; created_at: number }, [string]>(
       'SELECT id, task_id, text, done, position, created_at FROM todos WHERE task_id = ? ORDER BY position, id',
@@ -171,30 +174,36 @@ export function taskRowsByIds(core: Pick<Core, 'sqlite'>, ids: string[]): TaskRo
   return ids.flatMap((id) => byId.get(id) ?? [])
 }
 
-function groupBy<T extends { task_id: string }, U>(rows: T[], map: (r: T) => U): Map<string, U[]> {
-  const out = new Map<string, U[]>()
-  for (const r of rows) {
-    let list = out.get(r.task_id)
-    if (!list) out.set(r.task_id, (list = []))
-    list.push(map(r))
-  }
-  return out
+const byNameThenId = (a: { name: string; id: string }, b: { name: string; id: string }) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+
+/** A card column's JSON array of ids (tasks.assignee_ids, tasks.label_ids); most are empty. */
+export const parseIds = (json: string): string[] => (json === '[]' ? [] : JSON.parse(json))
+
+/**
+ * The rows `ids` name (each list a task's JSON array of ids), looked up once for the whole page:
+ * a page's cards share few users and labels. `pick(list)` gives one task's rows, sorted by name then id.
+ */
+export function lookupNamed<R extends { id: string; name: string }>(lists: string[], query: { all(json: string): R[] }) {
+  const parsed = lists.map(parseIds)
+  const wanted = new Set(parsed.flat())
+  const byId = new Map(wanted.size ? query.all(JSON.stringify([...wanted])).map((r) => [r.id, r]) : [])
+  return parsed.map((ids) => ids.flatMap((id) => byId.get(id) ?? []).sort(byNameThenId))
 }
 
-/** Serializes task rows for lists: assignees, labels and todo counts in three batched queries (no N+1). */
-export function toSummaries(
-  core: Pick<Core, 'sqlite'>,
-  rows: TaskRow[],
-  /** The todo counts when the caller has them already (one task with its todos read): one query less. */
-  known?: Map<string, { total: number; done: number }>,
-): TaskSummary[] {
+/** Serializes task rows for lists: the assignees and labels their cards name in one query each (no N+1). */
+export function toSummaries(core: Pick<Core, 'sqlite'>, rows: TaskRow[]): TaskSummary[] {
   if (rows.length === 0) return []
   const s = q(core)
-  const ids = JSON.stringify(rows.map((r) => r.task.id))
-  const assignees = groupBy(s.assignees.all(ids), ({ id, name, handle }) => ({ id, name, handle }))
-  const labels = groupBy(s.labels.all(ids), ({ id, name, color }) => ({ id, name, color }))
-  const counts = known ?? new Map(s.todoCounts.all(ids).map((r) => [r.task_id, r]))
-  return rows.map(({ task: t, projectKey, statusName, statusCategory }) => ({
+  const assignees = lookupNamed(
+    rows.map((r) => r.task.assigneeIds),
+    s.users,
+  )
+  const labels = lookupNamed(
+    rows.map((r) => r.task.labelIds),
+    s.labels,
+  )
+  return rows.map(({ task: t, projectKey, statusName, statusCategory }, i) => ({
     id: t.id,
     humanId: humanId(projectKey, t.number),
     number: t.number,
@@ -212,10 +221,10 @@ export function toSummaries(
     createdBy: t.createdBy,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
-    assignees: assignees.get(t.id) ?? [],
-    labels: labels.get(t.id) ?? [],
-    todoCount: counts.get(t.id)?.total ?? 0,
-    todoDoneCount: counts.get(t.id)?.done ?? 0,
+    assignees: assignees[i]!.map(({ id, name, handle }) => ({ id, name, handle })),
+    labels: labels[i]!.map(({ id, name, color }) => ({ id, name, color })),
+    todoCount: t.todoCount,
+    todoDoneCount: t.todoDoneCount,
   }))
 }
 
@@ -234,8 +243,7 @@ export function toTask(core: Pick<Core, 'sqlite'>, row: TaskRow): Task {
   const todoList = s.todos
     .all(id)
     .map((r) => ({ id: r.id, text: r.text, done: r.done === 1, position: r.position, createdAt: new Date(r.created_at).toISOString() }))
-  const counts = new Map([[id, { total: todoList.length, done: todoList.filter((t) => t.done).length }]])
-  const [summary] = toSummaries(core, [row], counts)
+  const [summary] = toSummaries(core, [row])
   const extras = s.extras.get(id)!
   return { ...summary!, todos: todoList, commentCount: extras.comments, timeLoggedMinutes: extras.minutes }
 }

@@ -13,6 +13,7 @@ import m9 from './0009_outbox_retry_and_webhook_disabled_reason.sql' with { type
 import m10 from './0010_user_identities.sql' with { type: 'text' }
 import m11 from './0011_oauth.sql' with { type: 'text' }
 import m12 from './0012_list_indexes.sql' with { type: 'text' }
+import m13 from './0013_task_card_columns.sql' with { type: 'text' }
 
 export const embeddedMigrations: {
   journal: { entries: { idx: number; when: number; tag: string; breakpoints: boolean }[] }
@@ -33,5 +34,6 @@ export const embeddedMigrations: {
     "0010_user_identities": m10,
     "0011_oauth": m11,
     "0012_list_indexes": m12,
+    "0013_task_card_columns": m13,
   },
 }

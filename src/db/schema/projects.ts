@@ -109,6 +109,15 @@ export const tasks = sqliteTable(
     createdBy: userRef('created_by'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /**
+     * What a card shows of the task's assignees, labels and todos, kept by triggers on task_assignees,
+     * task_labels and todos (migration 0013), so a board or list page reads them with its tasks
+     * instead of with three lookups per page: user and label ids as JSON arrays (sorted by id), counts.
+     */
+    assigneeIds: text('assignee_ids').notNull().default('[]'),
+    labelIds: text('label_ids').notNull().default('[]'),
+    todoCount: integer('todo_count').notNull().default(0),
+    todoDoneCount: integer('todo_done_count').notNull().default(0),
   },
   (t) => [
     uniqueIndex('tasks_project_number_uq').on(t.projectId, t.number),
