@@ -92,16 +92,24 @@ describe('card columns on tasks', () => {
     // The answers read them: what the board and the list show is what the tables hold.
     const id = tasks[0]!
     const full = (await t.req('GET', `/tasks/${id}`, A())).body.data
-    const listed = (await t.req('GET', `/tasks?projectId=${full.projectId}&limit=200`, A())).body.data.find((x: { id: string }) => x.id === id)
+    const listed = (await t.req('GET', `/tasks?projectId=${full.projectId}&limit=200`, A())).body.data.find(
+      (x: { id: string }) => x.id === id,
+    )
     expect(listed.assignees).toEqual(full.assignees)
     expect(listed.labels).toEqual(full.labels)
-    expect([listed.todoCount, listed.todoDoneCount]).toEqual([full.todos.length, full.todos.filter((x: { done: boolean }) => x.done).length])
+    expect([listed.todoCount, listed.todoDoneCount]).toEqual([
+      full.todos.length,
+      full.todos.filter((x: { done: boolean }) => x.done).length,
+    ])
   })
 
   test('removing a member of the workspace, deleting a user: their assignments leave the cards', async () => {
     const project = (await t.req('POST', '/projects', { ...A(), body: { name: 'Gone', key: 'GONE' } })).body.data.id
     await t.req('POST', `/projects/${project}/members`, { ...A(), body: { userId: w.users.member.id, role: 'MEMBER' } })
-    const r = await t.req('POST', '/tasks', { ...A(), body: { projectId: project, title: 'x', assigneeIds: [w.users.member.id, w.users.owner.id] } })
+    const r = await t.req('POST', '/tasks', {
+      ...A(),
+      body: { projectId: project, title: 'x', assigneeIds: [w.users.member.id, w.users.owner.id] },
+    })
     expect(r.status).toBe(201)
     await t.req('DELETE', `/workspaces/${w.wsA.id}/members/${w.users.member.id}`, A())
     same()
@@ -118,23 +126,34 @@ test('migration 0013 fills the card columns of existing tasks', () => {
     ;(old.db as any).dialect.migrate(migrationList().slice(0, 13), (old.db as any).session, {})
     const s = old.sqlite
     const now = Date.now()
-    s.run("INSERT INTO users (id, email, name, handle, password_hash, created_at, updated_at) VALUES ('u1', 'a@x.io', 'A', 'a', 'x', ?, ?)", [now, now])
-    s.run("INSERT INTO users (id, email, name, handle, password_hash, created_at, updated_at) VALUES ('u0', 'b@x.io', 'B', 'b', 'x', ?, ?)", [now, now])
+    s.run(
+      "INSERT INTO users (id, email, name, handle, password_hash, created_at, updated_at) VALUES ('u1', 'a@x.io', 'A', 'a', 'x', ?, ?)",
+      [now, now],
+    )
+    s.run(
+      "INSERT INTO users (id, email, name, handle, password_hash, created_at, updated_at) VALUES ('u0', 'b@x.io', 'B', 'b', 'x', ?, ?)",
+      [now, now],
+    )
     s.run("INSERT INTO workspaces (id, name, slug, created_at, updated_at) VALUES ('w', 'W', 'w', ?, ?)", [now, now])
     s.run("INSERT INTO projects (id, workspace_id, name, key, created_at, updated_at) VALUES ('p', 'w', 'P', 'P', ?, ?)", [now, now])
     s.run("INSERT INTO statuses (id, project_id, name, category, position, created_at) VALUES ('s', 'p', 'S', 'unstarted', 0, ?)", [now])
     for (const id of ['t1', 't2'])
-      s.run("INSERT INTO tasks (id, workspace_id, project_id, number, status_id, title, rank, created_at, updated_at) VALUES (?, 'w', 'p', ?, 's', 'T', 'V', ?, ?)", [
-        id,
-        id === 't1' ? 1 : 2,
-        now,
-        now,
-      ])
+      s.run(
+        "INSERT INTO tasks (id, workspace_id, project_id, number, status_id, title, rank, created_at, updated_at) VALUES (?, 'w', 'p', ?, 's', 'T', 'V', ?, ?)",
+        [id, id === 't1' ? 1 : 2, now, now],
+      )
     s.run("INSERT INTO labels (id, workspace_id, name, created_at) VALUES ('l1', 'w', 'one', ?)", [now])
     s.run("INSERT INTO task_assignees (task_id, user_id) VALUES ('t1', 'u1'), ('t1', 'u0')")
     s.run("INSERT INTO task_labels (task_id, label_id) VALUES ('t1', 'l1')")
     for (const [i, done] of [0, 1, 1].entries())
-      s.run('INSERT INTO todos (id, task_id, text, done, position, created_at) VALUES (?, ?, ?, ?, ?, ?)', [newId(), 't1', 'x', done, i, now])
+      s.run('INSERT INTO todos (id, task_id, text, done, position, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+        newId(),
+        't1',
+        'x',
+        done,
+        i,
+        now,
+      ])
     ;(old.db as any).dialect.migrate(migrationList(), (old.db as any).session, {})
     expect(s.query<Card, []>(KEPT).all()).toEqual([
       { id: 't1', assignee_ids: '["u0","u1"]', label_ids: '["l1"]', todo_count: 3, todo_done_count: 2 },
