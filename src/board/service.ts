@@ -124,7 +124,7 @@ function finish<C extends { rows: TaskRow[]; more?: boolean }>(
           archived: r.archived_at !== null,
           // Kept sorted by id by the triggers that write it.
           assigneeIds: parseIds(r.assignee_ids),
-          labels: labels[i++]!.map(({ id, name, color }) => ({ id, name, color })),
+          labels: labels[i++]!,
           todoCount: r.todo_count,
           todoDoneCount: r.todo_done_count,
         }),

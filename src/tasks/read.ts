@@ -221,8 +221,9 @@ export function toSummaries(core: Pick<Core, 'sqlite'>, rows: TaskRow[]): TaskSu
     createdBy: t.createdBy,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
-    assignees: assignees[i]!.map(({ id, name, handle }) => ({ id, name, handle })),
-    labels: labels[i]!.map(({ id, name, color }) => ({ id, name, color })),
+    // The looked-up rows are already { id, name, handle } and { id, name, color }.
+    assignees: assignees[i]!,
+    labels: labels[i]!,
     todoCount: t.todoCount,
     todoDoneCount: t.todoDoneCount,
   }))
