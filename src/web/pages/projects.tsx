@@ -30,10 +30,7 @@ export function Projects({ ws }: { ws: string }) {
     }
   }
   const act = async (call: () => Promise<unknown>) => {
-    if (await action.run(call)) {
-      setDeleting(null)
-      list.reload()
-    }
+    if (await action.run(call)) list.reload()
   }
   const path = (projectId: string) => ({ params: { path: { projectId } } })
   const item = (p: Project) => (
@@ -86,7 +83,7 @@ export function Projects({ ws }: { ws: string }) {
         </button>
       </form>
       <ErrorMessage error={create.error} />
-      {!deleting && <ErrorMessage error={action.error} />}
+      <ErrorMessage error={action.error} />
       <h2>All projects</h2>
       {list.loading && !list.data ? (
         <Loading />
@@ -115,11 +112,12 @@ export function Projects({ ws }: { ws: string }) {
       {deleting && (
         <ConfirmDialog
           title={`Delete ${deleting.name}?`}
-          confirm="Delete project"
-          busy={action.busy}
-          error={action.error}
-          onCancel={() => setDeleting(null)}
-          onConfirm={() => act(() => unwrap(api.DELETE('/projects/{projectId}', path(deleting.id))))}
+          confirmLabel="Delete project"
+          onClose={() => setDeleting(null)}
+          onConfirm={async () => {
+            await unwrap(api.DELETE('/projects/{projectId}', path(deleting.id)))
+            list.reload()
+          }}
         >
           <p>The project, its tasks, comments and time entries are deleted for good. This cannot be undone.</p>
         </ConfirmDialog>

@@ -1,52 +1,44 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
-import { ErrorMessage } from '../../ui'
+import { ErrorMessage, useSubmit } from '../../ui'
 
 /**
- * A modal confirmation (<dialog>, so focus stays inside and Escape cancels): `title`, what will
- * happen (children), a `confirm` button and Cancel. Shows the failed request's message, if any.
+ * A modal confirmation (native <dialog>: focus stays inside, Escape cancels): `title`, what will
+ * happen (children), a confirm button and Cancel. `onConfirm` runs the action; its error is shown
+ * in the dialog, which closes on success. `onClose` runs whenever it closes (done, Cancel, Escape).
  */
-export function ConfirmDialog({
-  title,
-  confirm,
-  busy,
-  error,
-  onConfirm,
-  onCancel,
-  children,
-}: {
+export function ConfirmDialog(props: {
   title: string
-  confirm: string
-  busy: boolean
-  error: unknown
-  onConfirm: () => void
-  onCancel: () => void
-  children?: ComponentChildren
+  children: ComponentChildren
+  confirmLabel: string
+  onConfirm: () => Promise<unknown>
+  onClose: () => void
 }) {
   const ref = useRef<HTMLDialogElement>(null)
+  const { busy, error, run } = useSubmit()
   useEffect(() => {
     const d = ref.current
     if (d && !d.open) d.showModal()
-    return () => d?.close()
   }, [])
+  const close = () => ref.current?.close()
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby="confirm-title" onCancel={onCancel}>
+    <dialog ref={ref} class="dialog" aria-labelledby="confirm-title" onClose={props.onClose}>
       <form
         method="dialog"
-        onSubmit={(e) => {
+        onSubmit={async (e) => {
           e.preventDefault()
-          onConfirm()
+          if (await run(props.onConfirm)) close()
         }}
       >
-        <h2 id="confirm-title">{title}</h2>
-        {children}
+        <h2 id="confirm-title">{props.title}</h2>
+        {props.children}
         <ErrorMessage error={error} />
         <div class="buttons">
-          <button type="button" class="secondary" onClick={onCancel}>
+          <button type="button" class="secondary" onClick={close}>
             Cancel
           </button>
           <button type="submit" class="danger" disabled={busy}>
-            {confirm}
+            {props.confirmLabel}
           </button>
         </div>
       </form>

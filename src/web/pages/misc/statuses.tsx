@@ -17,7 +17,6 @@ export function ProjectStatuses({ projectId, statuses, onChange }: { projectId: 
   const [moveTo, setMoveTo] = useState('')
   const act = async (call: () => Promise<unknown>) => {
     const ok = await action.run(call)
-    if (ok) setDeleting(null)
     // Reloads after a refusal too, so the fields show what is saved.
     onChange()
     return ok
@@ -31,7 +30,7 @@ export function ProjectStatuses({ projectId, statuses, onChange }: { projectId: 
   return (
     <section aria-labelledby="statuses" class="block">
       <h2 id="statuses">Statuses</h2>
-      {!deleting && <ErrorMessage error={action.error} />}
+      <ErrorMessage error={action.error} />
       <ol class="list" aria-label="Statuses">
         {list.map((s, i) => (
           <li key={s.id} class="status">
@@ -117,20 +116,21 @@ export function ProjectStatuses({ projectId, statuses, onChange }: { projectId: 
       {deleting && (
         <ConfirmDialog
           title={`Delete status ${deleting.name}?`}
-          confirm="Delete status"
-          busy={action.busy}
-          error={action.error}
-          onCancel={() => setDeleting(null)}
-          onConfirm={() =>
-            act(() =>
-              unwrap(
+          confirmLabel="Delete status"
+          onClose={() => setDeleting(null)}
+          onConfirm={async () => {
+            try {
+              await unwrap(
                 api.DELETE('/projects/{projectId}/statuses/{statusId}', {
                   ...path(deleting.id),
                   params: { ...path(deleting.id).params, query: { moveTasksTo: target } },
                 }),
-              ),
-            )
-          }
+              )
+            } finally {
+              // Reloads after a refusal too, so the list shows what is saved.
+              onChange()
+            }
+          }}
         >
           <label for="move-tasks-to">Move its tasks to</label>
           <select id="move-tasks-to" value={target} onChange={(e) => setMoveTo(e.currentTarget.value)}>

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, type Schemas, unwrap } from '../../api/client'
 import { ErrorMessage, Loading, useLoad, useSubmit } from '../../ui'
-import { ConfirmDialog, Loaded, SaveFooter, when } from './shared'
+import { ConfirmDialog } from '../misc/confirm'
+import { Loaded, SaveFooter, when } from './shared'
 
 /** Settings → Sessions: where you are signed in; revoke any but this one. */
 export function SessionsTab() {

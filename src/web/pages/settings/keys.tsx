@@ -3,8 +3,9 @@ import { api, type Schemas, unwrap } from '../../api/client'
 import { basePath } from '../../base'
 import { useSession } from '../../session'
 import { ErrorMessage, useLoad, useSubmit } from '../../ui'
+import { ConfirmDialog } from '../misc/confirm'
 import { DEFAULT_SCOPES, EXPIRIES, type Scope, scopeGroups } from './constants'
-import { ConfirmDialog, CopyButton, Loaded, SecretOnce, when } from './shared'
+import { CopyButton, Loaded, SecretOnce, when } from './shared'
 
 type Kind = 'api' | 'mcp'
 type Key = Schemas['ApiKey']

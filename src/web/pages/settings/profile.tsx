@@ -4,7 +4,8 @@ import { basePath } from '../../base'
 import { currentPath } from '../../router'
 import { useSession } from '../../session'
 import { useLoad, useSubmit } from '../../ui'
-import { ConfirmDialog, Loaded, SaveFooter, when } from './shared'
+import { ConfirmDialog } from '../misc/confirm'
+import { Loaded, SaveFooter, when } from './shared'
 
 /** Settings → Profile: name and avatar, password, linked sign-in identities. */
 export function ProfileTab() {

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { ErrorMessage, Loading } from '../../ui'
 
 /** A date-time as the reader's locale shows it, or a word for "none". */
@@ -37,52 +37,6 @@ export function SecretOnce({ label, value, onDone }: { label: string; value: str
         I have stored it
       </button>
     </section>
-  )
-}
-
-/**
- * A modal confirmation (native <dialog>: focus stays inside, Escape cancels). `onConfirm` runs the
- * action; its error is shown in the dialog, which closes on success.
- */
-export function ConfirmDialog(props: {
-  title: string
-  children: ComponentChildren
-  confirmLabel: string
-  onConfirm: () => Promise<unknown>
-  onClose: () => void
-}) {
-  const ref = useRef<HTMLDialogElement>(null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
-  useEffect(() => {
-    ref.current?.showModal()
-  }, [])
-  const confirm = async () => {
-    setBusy(true)
-    setError(null)
-    try {
-      await props.onConfirm()
-      ref.current?.close()
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
-  return (
-    <dialog ref={ref} aria-labelledby="confirm-title" onClose={props.onClose} class="confirm">
-      <h2 id="confirm-title">{props.title}</h2>
-      {props.children}
-      <ErrorMessage error={error} />
-      <div class="actions">
-        <button type="button" class="secondary" onClick={() => ref.current?.close()}>
-          Cancel
-        </button>
-        <button type="button" class="danger" disabled={busy} onClick={confirm}>
-          {props.confirmLabel}
-        </button>
-      </div>
-    </dialog>
   )
 }
 

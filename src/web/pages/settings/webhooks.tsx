@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas, unwrap } from '../../api/client'
 import { ErrorMessage, useLoad, useSubmit } from '../../ui'
+import { ConfirmDialog } from '../misc/confirm'
 import { WEBHOOK_EVENTS, type WebhookEvent } from './constants'
-import { ConfirmDialog, Loaded, SecretOnce, when } from './shared'
+import { Loaded, SecretOnce, when } from './shared'
 
 /** Settings → Webhooks (owners): create (the signing secret shown once), test ping, delivery log, delete. */
 export function WebhooksTab({ ws }: { ws: string }) {

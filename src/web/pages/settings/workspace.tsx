@@ -4,8 +4,9 @@ import { navigate } from '../../router'
 import { href } from '../../routes'
 import { useSession } from '../../session'
 import { ErrorMessage, useLoad, useSubmit } from '../../ui'
+import { ConfirmDialog } from '../misc/confirm'
 import { type Role, RoleSelect } from '../misc/roles'
-import { ConfirmDialog, Loaded, SaveFooter, when } from './shared'
+import { Loaded, SaveFooter, when } from './shared'
 
 /** Settings → Workspace (owners): name and slug, members and their roles, invites. */
 export function WorkspaceTab({ workspaceId }: { workspaceId: string }) {

@@ -33,7 +33,6 @@ function CommentItem({
   const [editing, setEditing] = useState<string | null>(null)
   const [confirming, setConfirming] = useState(false)
   const save = useSubmit()
-  const remove = useSubmit()
   const path = { taskId, commentId: c.id }
   const mine = Boolean(me?.user && c.author?.id === me.user.id)
   const owner = me?.memberships.find((m) => m.slug === ws)?.role === 'OWNER'
@@ -91,17 +90,12 @@ function CommentItem({
       {confirming && (
         <ConfirmDialog
           title="Delete this comment?"
-          confirm="Delete comment"
-          busy={remove.busy}
-          error={remove.error}
-          onCancel={() => setConfirming(false)}
-          onConfirm={() =>
-            void remove.run(async () => {
-              await unwrap(api.DELETE('/tasks/{taskId}/comments/{commentId}', { params: { path } }))
-              setConfirming(false)
-              onDeleted()
-            })
-          }
+          confirmLabel="Delete comment"
+          onClose={() => setConfirming(false)}
+          onConfirm={async () => {
+            await unwrap(api.DELETE('/tasks/{taskId}/comments/{commentId}', { params: { path } }))
+            onDeleted()
+          }}
         >
           <p>The comment of {who} is removed for everyone.</p>
         </ConfirmDialog>
