@@ -65,6 +65,39 @@ export function ErrorMessage({ error }: { error: unknown }) {
   )
 }
 
+/**
+ * The states of loaded data (`useLoad`), the same everywhere: Loading… until the first answer, the
+ * failed request's message (with "Try again" when `retry`), `empty` (muted) for an empty list,
+ * else `children(data)`.
+ */
+export function Loaded<T>({
+  state,
+  empty,
+  retry = false,
+  children,
+}: {
+  state: { data: T | null; error: unknown; loading: boolean; reload: () => void }
+  empty?: string
+  retry?: boolean
+  children: (data: T) => ComponentChildren
+}) {
+  if (state.loading && !state.data) return <Loading />
+  if (state.error)
+    return (
+      <>
+        <ErrorMessage error={state.error} />
+        {retry && (
+          <button type="button" class="secondary" onClick={state.reload}>
+            Try again
+          </button>
+        )}
+      </>
+    )
+  if (state.data === null) return null
+  if (empty !== undefined && Array.isArray(state.data) && state.data.length === 0) return <p class="muted">{empty}</p>
+  return <>{children(state.data)}</>
+}
+
 /** A page's heading and content. */
 export function Page({ title, children }: { title: string; children?: ComponentChildren }) {
   useEffect(() => {

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks'
 import { api, type Schemas, unwrap } from '../api/client'
 import { Link } from '../router'
 import { href } from '../routes'
-import { ErrorMessage, Loading, Page, useLoad, useSubmit } from '../ui'
+import { ErrorMessage, Loaded, Page, useLoad, useSubmit } from '../ui'
 import { projectSettingsPath } from './misc/common'
 import { ConfirmDialog } from './misc/confirm'
 
@@ -85,22 +85,17 @@ export function Projects({ ws }: { ws: string }) {
       <ErrorMessage error={create.error} />
       <ErrorMessage error={action.error} />
       <h2>All projects</h2>
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.error ? (
-        <>
-          <ErrorMessage error={list.error} />
-          <button type="button" class="secondary" onClick={list.reload}>
-            Try again
-          </button>
-        </>
-      ) : list.data?.active.length ? (
-        <ul class="list" aria-label="Projects">
-          {list.data.active.map(item)}
-        </ul>
-      ) : (
-        <p class="muted">No projects yet. Create the first one above.</p>
-      )}
+      <Loaded retry state={list}>
+        {(data) =>
+          data.active.length ? (
+            <ul class="list" aria-label="Projects">
+              {data.active.map(item)}
+            </ul>
+          ) : (
+            <p class="muted">No projects yet. Create the first one above.</p>
+          )
+        }
+      </Loaded>
       {!!list.data?.archived.length && (
         <>
           <h2>Archived</h2>

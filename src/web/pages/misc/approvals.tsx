@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api, unwrap } from '../../api/client'
-import { ErrorMessage, Loading, useLoad, useSubmit } from '../../ui'
+import { ErrorMessage, Loaded, useLoad, useSubmit } from '../../ui'
 import { formatMinutes } from './common'
 import { EntryTable } from './entries'
 
@@ -31,84 +31,82 @@ export function Approvals({ changed, onChange }: { changed: number; onChange: ()
     <section aria-labelledby="approvals" class="block">
       <h2 id="approvals">Approvals</h2>
       <ErrorMessage error={action.error} />
-      {lists.loading && !lists.data ? (
-        <Loading />
-      ) : lists.error ? (
-        <ErrorMessage error={lists.error} />
-      ) : lists.data ? (
-        <>
-          {lists.data.submitted.length ? (
-            <EntryTable
-              label="Waiting for approval"
-              who
-              entries={lists.data.submitted}
-              actions={(e) =>
-                rejecting === e.id ? (
-                  <form
-                    class="inline"
-                    onSubmit={(ev) => {
-                      ev.preventDefault()
-                      void act(() => unwrap(api.POST('/time-entries/{entryId}/reject', { ...path(e.id), body: { reason } })))
-                    }}
-                  >
-                    <label for={`reason-${e.id}`}>Reason</label>
-                    <input
-                      id={`reason-${e.id}`}
-                      required
-                      maxLength={500}
-                      value={reason}
-                      onInput={(ev) => setReason(ev.currentTarget.value)}
-                    />
-                    <button type="submit" disabled={action.busy}>
-                      Reject
-                    </button>
-                    <button type="button" class="secondary" onClick={() => setRejecting(null)}>
-                      Cancel
-                    </button>
-                  </form>
-                ) : (
-                  <>
+      <Loaded state={lists}>
+        {(data) => (
+          <>
+            {data.submitted.length ? (
+              <EntryTable
+                label="Waiting for approval"
+                who
+                entries={data.submitted}
+                actions={(e) =>
+                  rejecting === e.id ? (
+                    <form
+                      class="inline"
+                      onSubmit={(ev) => {
+                        ev.preventDefault()
+                        void act(() => unwrap(api.POST('/time-entries/{entryId}/reject', { ...path(e.id), body: { reason } })))
+                      }}
+                    >
+                      <label for={`reason-${e.id}`}>Reason</label>
+                      <input
+                        id={`reason-${e.id}`}
+                        required
+                        maxLength={500}
+                        value={reason}
+                        onInput={(ev) => setReason(ev.currentTarget.value)}
+                      />
+                      <button type="submit" disabled={action.busy}>
+                        Reject
+                      </button>
+                      <button type="button" class="secondary" onClick={() => setRejecting(null)}>
+                        Cancel
+                      </button>
+                    </form>
+                  ) : (
+                    <>
+                      <button
+                        type="button"
+                        disabled={action.busy}
+                        aria-label={`Approve ${what(e)}`}
+                        onClick={() => act(() => unwrap(api.POST('/time-entries/{entryId}/approve', path(e.id))))}
+                      >
+                        Approve
+                      </button>
+                      <button type="button" class="secondary" aria-label={`Reject ${what(e)}`} onClick={() => setRejecting(e.id)}>
+                        Reject
+                      </button>
+                    </>
+                  )
+                }
+              />
+            ) : (
+              <p class="muted">No entries wait for approval.</p>
+            )}
+            {data.approved.length > 0 && (
+              <>
+                <h3>Recently approved</h3>
+                <EntryTable
+                  label="Approved entries"
+                  who
+                  entries={data.approved}
+                  actions={(e) => (
                     <button
                       type="button"
+                      class="secondary"
                       disabled={action.busy}
-                      aria-label={`Approve ${what(e)}`}
-                      onClick={() => act(() => unwrap(api.POST('/time-entries/{entryId}/approve', path(e.id))))}
+                      aria-label={`Unlock ${what(e)}`}
+                      onClick={() => act(() => unwrap(api.POST('/time-entries/{entryId}/unlock', path(e.id))))}
                     >
-                      Approve
+                      Unlock
                     </button>
-                    <button type="button" class="secondary" aria-label={`Reject ${what(e)}`} onClick={() => setRejecting(e.id)}>
-                      Reject
-                    </button>
-                  </>
-                )
-              }
-            />
-          ) : (
-            <p class="muted">No entries wait for approval.</p>
-          )}
-          {lists.data.approved.length > 0 && (
-            <>
-              <h3>Recently approved</h3>
-              <EntryTable
-                label="Approved entries"
-                who
-                entries={lists.data.approved}
-                actions={(e) => (
-                  <button
-                    type="button"
-                    class="secondary"
-                    disabled={action.busy}
-                    aria-label={`Unlock ${what(e)}`}
-                    onClick={() => act(() => unwrap(api.POST('/time-entries/{entryId}/unlock', path(e.id))))}
-                  >
-                    Unlock
-                  </button>
-                )}
-              />
-            </>
-          )}
-        </>
-      ) : null}
+                  )}
+                />
+              </>
+            )}
+          </>
+        )}
+      </Loaded>
     </section>
   )
 }

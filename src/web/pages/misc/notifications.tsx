@@ -1,6 +1,6 @@
 import { api, type Schemas, unwrap } from '../../api/client'
 import { Link } from '../../router'
-import { ErrorMessage, Loading, Page, useLoad, useSubmit } from '../../ui'
+import { ErrorMessage, Loaded, Page, useLoad, useSubmit } from '../../ui'
 import { NOTIFICATIONS_CHANGED, taskPath } from './common'
 
 type Notification = Schemas['Notification']
@@ -30,19 +30,15 @@ export function Notifications({ ws }: { ws: string }) {
         </button>
       </div>
       <ErrorMessage error={action.error} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.error ? (
-        <ErrorMessage error={list.error} />
-      ) : list.data?.length ? (
-        <ul class="list" aria-label="Notifications">
-          {list.data.map((n) => (
-            <Item key={n.id} ws={ws} n={n} busy={action.busy} onRead={() => after(() => markRead(n.id))} />
-          ))}
-        </ul>
-      ) : (
-        <p class="muted">No notifications. You are told here when someone assigns you a task or @mentions you.</p>
-      )}
+      <Loaded state={list} empty="No notifications. You are told here when someone assigns you a task or @mentions you.">
+        {(items) => (
+          <ul class="list" aria-label="Notifications">
+            {items.map((n) => (
+              <Item key={n.id} ws={ws} n={n} busy={action.busy} onRead={() => after(() => markRead(n.id))} />
+            ))}
+          </ul>
+        )}
+      </Loaded>
     </Page>
   )
 }

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas, unwrap } from '../../api/client'
 import { useSession } from '../../session'
-import { ErrorMessage, Loading, Page, useLoad, useSubmit } from '../../ui'
+import { ErrorMessage, Loaded, Page, useLoad, useSubmit } from '../../ui'
 import { Approvals } from './approvals'
 import { formatMinutes, isoDate, mondayOf, weekDays } from './common'
 import { EntryTable } from './entries'
@@ -28,17 +28,15 @@ export function Timesheets({ ws }: { ws: string }) {
   const owner = wsOwner || !!refs.data?.projects.some((p) => p.role === 'OWNER')
   return (
     <Page title="Timesheets">
-      {refs.loading && !refs.data ? (
-        <Loading />
-      ) : refs.error ? (
-        <ErrorMessage error={refs.error} />
-      ) : refs.data ? (
-        <>
-          <MyWeek userId={me?.user?.id ?? ''} tasks={refs.data.tasks} changed={changed} onChange={bump} />
-          {owner && <Approvals changed={changed} onChange={bump} />}
-          <Report ws={ws} tasks={refs.data.tasks} projects={refs.data.projects} changed={changed} />
-        </>
-      ) : null}
+      <Loaded state={refs}>
+        {(data) => (
+          <>
+            <MyWeek userId={me?.user?.id ?? ''} tasks={data.tasks} changed={changed} onChange={bump} />
+            {owner && <Approvals changed={changed} onChange={bump} />}
+            <Report ws={ws} tasks={data.tasks} projects={data.projects} changed={changed} />
+          </>
+        )}
+      </Loaded>
     </Page>
   )
 }
@@ -103,31 +101,31 @@ function MyWeek({ userId, tasks, changed, onChange }: { userId: string; tasks: T
         </table>
       </div>
       <ErrorMessage error={action.error} />
-      {entries.loading && !entries.data ? (
-        <Loading />
-      ) : entries.error ? (
-        <ErrorMessage error={entries.error} />
-      ) : list.length ? (
-        <EntryTable
-          label="My entries this week"
-          entries={list}
-          actions={(e) =>
-            e.state === 'draft' || e.state === 'rejected' ? (
-              <button
-                type="button"
-                class="secondary"
-                disabled={action.busy}
-                aria-label={`Delete ${formatMinutes(e.minutes)} on ${e.task.humanId}`}
-                onClick={() => act(() => unwrap(api.DELETE('/time-entries/{entryId}', { params: { path: { entryId: e.id } } })))}
-              >
-                Delete
-              </button>
-            ) : null
-          }
-        />
-      ) : (
-        <p class="muted">Nothing logged this week.</p>
-      )}
+      <Loaded state={entries}>
+        {() =>
+          list.length ? (
+            <EntryTable
+              label="My entries this week"
+              entries={list}
+              actions={(e) =>
+                e.state === 'draft' || e.state === 'rejected' ? (
+                  <button
+                    type="button"
+                    class="secondary"
+                    disabled={action.busy}
+                    aria-label={`Delete ${formatMinutes(e.minutes)} on ${e.task.humanId}`}
+                    onClick={() => act(() => unwrap(api.DELETE('/time-entries/{entryId}', { params: { path: { entryId: e.id } } })))}
+                  >
+                    Delete
+                  </button>
+                ) : null
+              }
+            />
+          ) : (
+            <p class="muted">Nothing logged this week.</p>
+          )
+        }
+      </Loaded>
       <button
         type="button"
         disabled={action.busy || !open.length}

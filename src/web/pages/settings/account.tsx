@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, type Schemas, unwrap } from '../../api/client'
-import { ErrorMessage, Loading, useLoad, useSubmit } from '../../ui'
+import { ErrorMessage, Loaded, Loading, useLoad, useSubmit } from '../../ui'
 import { ConfirmDialog } from '../misc/confirm'
-import { Loaded, SaveFooter, when } from './shared'
+import { SaveFooter, when } from './shared'
 
 /** Settings → Sessions: where you are signed in; revoke any but this one. */
 export function SessionsTab() {
@@ -11,7 +11,7 @@ export function SessionsTab() {
   return (
     <>
       <h2>Active sessions</h2>
-      <Loaded state={list} empty="No active session.">
+      <Loaded retry state={list} empty="No active session.">
         {(sessions) => (
           <ul class="list" aria-label="Active sessions">
             {sessions.map((s) => (

@@ -1,6 +1,6 @@
 import { api, unwrap } from '../../api/client'
-import { useLoad } from '../../ui'
-import { Loaded, when } from './shared'
+import { Loaded, useLoad } from '../../ui'
+import { when } from './shared'
 
 /** Settings → Audit log (owners): the workspace's latest audit events. */
 export function AuditTab({ ws }: { ws: string }) {
@@ -8,7 +8,7 @@ export function AuditTab({ ws }: { ws: string }) {
   return (
     <>
       <h2>Audit log</h2>
-      <Loaded state={list} empty="No audit events yet.">
+      <Loaded retry state={list} empty="No audit events yet.">
         {(events) => (
           <div class="table-wrap">
             <table>

@@ -2,10 +2,10 @@ import { useState } from 'preact/hooks'
 import { api, type Schemas, unwrap } from '../../api/client'
 import { basePath } from '../../base'
 import { useSession } from '../../session'
-import { ErrorMessage, useLoad, useSubmit } from '../../ui'
+import { ErrorMessage, Loaded, useLoad, useSubmit } from '../../ui'
 import { ConfirmDialog } from '../misc/confirm'
 import { DEFAULT_SCOPES, EXPIRIES, type Scope, scopeGroups } from './constants'
-import { CopyButton, Loaded, SecretOnce, when } from './shared'
+import { CopyButton, SecretOnce, when } from './shared'
 
 type Kind = 'api' | 'mcp'
 type Key = Schemas['ApiKey']
@@ -64,7 +64,7 @@ export function KeysTab({ kind }: { kind: Kind }) {
       )}
       <h2>Your {word}s</h2>
       <ErrorMessage error={rotate.error} />
-      <Loaded state={list} empty={`No ${word}s yet.`}>
+      <Loaded retry state={list} empty={`No ${word}s yet.`}>
         {(keys) => (
           <ul class="list" aria-label={`${word}s`}>
             {keys.map((k) => (
@@ -318,7 +318,11 @@ function ConnectedApps() {
   return (
     <section class="card" aria-labelledby="connected-apps">
       <h2 id="connected-apps">Connected apps</h2>
-      <Loaded state={{ ...grants, data: grants.data?.filter((g) => !g.revokedAt) ?? null }} empty="No app is connected through OAuth.">
+      <Loaded
+        retry
+        state={{ ...grants, data: grants.data?.filter((g) => !g.revokedAt) ?? null }}
+        empty="No app is connected through OAuth."
+      >
         {(items) => (
           <ul class="list" aria-label="Connected apps">
             {items.map((g) => (

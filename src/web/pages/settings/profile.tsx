@@ -3,9 +3,9 @@ import { api, unwrap } from '../../api/client'
 import { basePath } from '../../base'
 import { currentPath } from '../../router'
 import { useSession } from '../../session'
-import { useLoad, useSubmit } from '../../ui'
+import { Loaded, useLoad, useSubmit } from '../../ui'
 import { ConfirmDialog } from '../misc/confirm'
-import { Loaded, SaveFooter, when } from './shared'
+import { SaveFooter, when } from './shared'
 
 /** Settings → Profile: name and avatar, password, linked sign-in identities. */
 export function ProfileTab() {
@@ -118,7 +118,7 @@ function Identities() {
   return (
     <section class="card" aria-labelledby="identities-title">
       <h2 id="identities-title">Sign-in providers</h2>
-      <Loaded state={list} empty="No provider is linked to your account.">
+      <Loaded retry state={list} empty="No provider is linked to your account.">
         {(ids) => (
           <ul class="list" aria-label="Linked identities">
             {ids.map((i) => (

@@ -1,6 +1,5 @@
-import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
-import { ErrorMessage, Loading } from '../../ui'
+import { ErrorMessage } from '../../ui'
 
 /** A date-time as the reader's locale shows it, or a word for "none". */
 export function when(iso: string | null | undefined, none = 'never'): string {
@@ -38,30 +37,6 @@ export function SecretOnce({ label, value, onDone }: { label: string; value: str
       </button>
     </section>
   )
-}
-
-/** The loading / error / empty / list states of a loaded list, the same on every settings tab. */
-export function Loaded<T>({
-  state,
-  empty,
-  children,
-}: {
-  state: { data: T[] | null; error: unknown; loading: boolean; reload: () => void }
-  empty: string
-  children: (items: T[]) => ComponentChildren
-}) {
-  if (state.loading && !state.data) return <Loading />
-  if (state.error)
-    return (
-      <>
-        <ErrorMessage error={state.error} />
-        <button type="button" class="secondary" onClick={state.reload}>
-          Try again
-        </button>
-      </>
-    )
-  if (!state.data?.length) return <p class="muted">{empty}</p>
-  return <>{children(state.data)}</>
 }
 
 /** The end of a settings form: the failed request's message, "<saved>" once it worked, and its submit button. */

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas, unwrap } from '../../api/client'
-import { ErrorMessage, useLoad, useSubmit } from '../../ui'
+import { ErrorMessage, Loaded, useLoad, useSubmit } from '../../ui'
 import { ConfirmDialog } from '../misc/confirm'
 import { WEBHOOK_EVENTS, type WebhookEvent } from './constants'
-import { Loaded, SecretOnce, when } from './shared'
+import { SecretOnce, when } from './shared'
 
 /** Settings → Webhooks (owners): create (the signing secret shown once), test ping, delivery log, delete. */
 export function WebhooksTab({ ws }: { ws: string }) {
@@ -26,7 +26,7 @@ export function WebhooksTab({ ws }: { ws: string }) {
       )}
       <h2>Webhooks</h2>
       <ErrorMessage error={ping.error} />
-      <Loaded state={list} empty="No webhooks yet.">
+      <Loaded retry state={list} empty="No webhooks yet.">
         {(hooks) => (
           <ul class="list" aria-label="Webhooks">
             {hooks.map((h) => (
@@ -99,7 +99,7 @@ function Deliveries({ webhookId }: { webhookId: string }) {
           Refresh
         </button>
       </div>
-      <Loaded state={list} empty="No deliveries yet.">
+      <Loaded retry state={list} empty="No deliveries yet.">
         {(items) => (
           <table>
             <caption class="sr-only">Deliveries</caption>

@@ -3,10 +3,10 @@ import { api, type Schemas, unwrap } from '../../api/client'
 import { navigate } from '../../router'
 import { href } from '../../routes'
 import { useSession } from '../../session'
-import { ErrorMessage, useLoad, useSubmit } from '../../ui'
+import { ErrorMessage, Loaded, useLoad, useSubmit } from '../../ui'
 import { ConfirmDialog } from '../misc/confirm'
 import { type Role, RoleSelect } from '../misc/roles'
-import { Loaded, SaveFooter, when } from './shared'
+import { SaveFooter, when } from './shared'
 
 /** Settings → Workspace (owners): name and slug, members and their roles, invites. */
 export function WorkspaceTab({ workspaceId }: { workspaceId: string }) {
@@ -68,7 +68,7 @@ function Members({ workspaceId }: { workspaceId: string }) {
     <section class="card" aria-labelledby="members-title">
       <h2 id="members-title">Members</h2>
       <ErrorMessage error={change.error} />
-      <Loaded state={list} empty="No members.">
+      <Loaded retry state={list} empty="No members.">
         {(members) => (
           <ul class="list" aria-label="Members">
             {members.map((m) => (
@@ -143,7 +143,7 @@ function Invites({ workspaceId }: { workspaceId: string }) {
         </button>
       </form>
       <ErrorMessage error={create.error ?? revoke.error} />
-      <Loaded state={list} empty="No invites.">
+      <Loaded retry state={list} empty="No invites.">
         {(invites) => (
           <ul class="list" aria-label="Invites">
             {invites.map((i) => (

@@ -1,5 +1,5 @@
 import { api, type Schemas, unwrap } from '../../api/client'
-import { ErrorMessage, Loading, useLoad } from '../../ui'
+import { Loaded, useLoad } from '../../ui'
 import { when } from './format'
 import type { Task } from './model'
 
@@ -42,21 +42,21 @@ export function Activity({ task, tick }: { task: Task; tick: number }) {
   return (
     <section class="card task-section" aria-labelledby="task-activity">
       <h2 id="task-activity">Activity</h2>
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.error ? (
-        <ErrorMessage error={list.error} />
-      ) : mine.length ? (
-        <ol class="activity" aria-label="Activity">
-          {mine.map((a) => (
-            <li key={a.id}>
-              <strong>{a.actor?.name ?? 'Someone'}</strong> {describe(a)} <span class="muted">{when(a.createdAt)}</span>
-            </li>
-          ))}
-        </ol>
-      ) : (
-        <p class="muted">No activity yet.</p>
-      )}
+      <Loaded state={list}>
+        {() =>
+          mine.length ? (
+            <ol class="activity" aria-label="Activity">
+              {mine.map((a) => (
+                <li key={a.id}>
+                  <strong>{a.actor?.name ?? 'Someone'}</strong> {describe(a)} <span class="muted">{when(a.createdAt)}</span>
+                </li>
+              ))}
+            </ol>
+          ) : (
+            <p class="muted">No activity yet.</p>
+          )
+        }
+      </Loaded>
     </section>
   )
 }

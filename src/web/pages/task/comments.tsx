@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas, unwrap } from '../../api/client'
 import { useSession } from '../../session'
-import { ErrorMessage, Loading, useLoad, useSubmit } from '../../ui'
+import { ErrorMessage, Loaded, useLoad, useSubmit } from '../../ui'
 import { ConfirmDialog } from '../misc/confirm'
 import { MarkdownField } from './editor'
 import { when } from './format'
@@ -126,30 +126,26 @@ export function Comments({ ws, task, members, onChange }: TaskProps) {
   return (
     <section class="card task-section" aria-labelledby="task-comments">
       <h2 id="task-comments">Comments</h2>
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.error ? (
-        <ErrorMessage error={list.error} />
-      ) : list.data?.length ? (
-        <ol class="comments" aria-label="Comments">
-          {list.data.map((c) => (
-            <CommentItem
-              key={c.id}
-              ws={ws}
-              taskId={task.id}
-              comment={c}
-              members={members}
-              onSaved={list.reload}
-              onDeleted={async () => {
-                list.reload()
-                onChange(await fetchTask(task.id))
-              }}
-            />
-          ))}
-        </ol>
-      ) : (
-        <p class="muted">No comments yet.</p>
-      )}
+      <Loaded state={list} empty="No comments yet.">
+        {(items) => (
+          <ol class="comments" aria-label="Comments">
+            {items.map((c) => (
+              <CommentItem
+                key={c.id}
+                ws={ws}
+                taskId={task.id}
+                comment={c}
+                members={members}
+                onSaved={list.reload}
+                onDeleted={async () => {
+                  list.reload()
+                  onChange(await fetchTask(task.id))
+                }}
+              />
+            ))}
+          </ol>
+        )}
+      </Loaded>
       <form onSubmit={submit} aria-label="Add comment">
         <MarkdownField id="task-new-comment" label="Comment" ws={ws} members={members} value={body} onInput={setBody} required />
         <div class="actions">

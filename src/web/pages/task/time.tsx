@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api, type Schemas, unwrap } from '../../api/client'
 import { useSession } from '../../session'
-import { ErrorMessage, Loading, useLoad, useSubmit } from '../../ui'
+import { ErrorMessage, Loaded, useLoad, useSubmit } from '../../ui'
 import { duration, today } from './format'
 import { fetchTask, type TaskProps } from './model'
 
@@ -94,61 +94,57 @@ export function TimeEntries({ task, onChange, onLogged, live }: TaskProps & { on
         <h2 id="task-time">Time</h2>
         <span class="muted">{duration(task.timeLoggedMinutes)} logged</span>
       </div>
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.error ? (
-        <ErrorMessage error={list.error} />
-      ) : list.data?.length ? (
-        <ul class="entries" aria-label="Time entries">
-          {list.data.map((x) =>
-            editing?.id === x.id ? (
-              <li key={x.id}>
-                <form class="row" onSubmit={update} aria-label="Edit time entry">
-                  <EntryFields prefix="edit-entry" draft={editing.draft} set={(d) => setEditing({ id: x.id, draft: d })} />
-                  <button type="submit" disabled={save.busy}>
-                    Save
-                  </button>
-                  <button type="button" class="secondary" onClick={() => setEditing(null)}>
-                    Cancel
-                  </button>
-                </form>
-              </li>
-            ) : (
-              <li key={x.id} class="entry">
-                <span>
-                  <strong>{duration(x.minutes)}</strong> on {x.date} by {x.user?.name ?? 'someone'}
-                  {x.note && <span class="muted"> · {x.note}</span>}
-                </span>
-                <span class={`state state-${x.state}`}>{x.state}</span>
-                {x.rejectionReason && <span class="muted">Rejected: {x.rejectionReason}</span>}
-                {mine(x) && (
-                  <span class="entry-actions">
-                    <button
-                      type="button"
-                      class="secondary small"
-                      aria-label={`Edit ${duration(x.minutes)} on ${x.date}`}
-                      onClick={() => setEditing({ id: x.id, draft: { date: x.date, minutes: String(x.minutes), note: x.note ?? '' } })}
-                    >
-                      Edit
+      <Loaded state={list} empty="No time logged yet.">
+        {(entries) => (
+          <ul class="entries" aria-label="Time entries">
+            {entries.map((x) =>
+              editing?.id === x.id ? (
+                <li key={x.id}>
+                  <form class="row" onSubmit={update} aria-label="Edit time entry">
+                    <EntryFields prefix="edit-entry" draft={editing.draft} set={(d) => setEditing({ id: x.id, draft: d })} />
+                    <button type="submit" disabled={save.busy}>
+                      Save
                     </button>
-                    <button
-                      type="button"
-                      class="small"
-                      aria-label={`Submit ${duration(x.minutes)} on ${x.date}`}
-                      disabled={save.busy}
-                      onClick={() => submit(x)}
-                    >
-                      Submit
+                    <button type="button" class="secondary" onClick={() => setEditing(null)}>
+                      Cancel
                     </button>
+                  </form>
+                </li>
+              ) : (
+                <li key={x.id} class="entry">
+                  <span>
+                    <strong>{duration(x.minutes)}</strong> on {x.date} by {x.user?.name ?? 'someone'}
+                    {x.note && <span class="muted"> · {x.note}</span>}
                   </span>
-                )}
-              </li>
-            ),
-          )}
-        </ul>
-      ) : (
-        <p class="muted">No time logged yet.</p>
-      )}
+                  <span class={`state state-${x.state}`}>{x.state}</span>
+                  {x.rejectionReason && <span class="muted">Rejected: {x.rejectionReason}</span>}
+                  {mine(x) && (
+                    <span class="entry-actions">
+                      <button
+                        type="button"
+                        class="secondary small"
+                        aria-label={`Edit ${duration(x.minutes)} on ${x.date}`}
+                        onClick={() => setEditing({ id: x.id, draft: { date: x.date, minutes: String(x.minutes), note: x.note ?? '' } })}
+                      >
+                        Edit
+                      </button>
+                      <button
+                        type="button"
+                        class="small"
+                        aria-label={`Submit ${duration(x.minutes)} on ${x.date}`}
+                        disabled={save.busy}
+                        onClick={() => submit(x)}
+                      >
+                        Submit
+                      </button>
+                    </span>
+                  )}
+                </li>
+              ),
+            )}
+          </ul>
+        )}
+      </Loaded>
       <form class="row" onSubmit={log} aria-label="Log time">
         <EntryFields prefix="log-time" draft={draft} set={setDraft} />
         <button type="submit" disabled={save.busy}>
