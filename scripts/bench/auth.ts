@@ -37,7 +37,7 @@ import { apiKeys, sessions, users, workspaceMembers, workspaces } from '../../sr
 import { randomBase62, randomToken, sha256Hex, toBase62 } from '../../src/lib/crypto'
 import { hashSecret } from '../../src/lib/password'
 import { VERSION } from '../../src/version'
-import { benchEnv, freePort, startServer } from './server'
+import { benchEnv, freePort, median, startServer } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -55,12 +55,6 @@ const DURATION = Number(values.duration)
 const CONNECTIONS = Number(values.connections)
 const OUT = resolve(values.out!)
 const SLICE = Number(values.slice)
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 
 // ---- seed -------------------------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'sally-bench-auth-'))

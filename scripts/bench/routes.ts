@@ -18,7 +18,7 @@ import { testConfig } from '../../src/config'
 import { openDatabase } from '../../src/db/client'
 import { createKey } from '../../test/helpers/fixtures'
 import { seedBench } from './seed'
-import { benchEnv, startServer } from './server'
+import { benchEnv, median, startServer } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -36,11 +36,6 @@ const RUNS = Number(values.runs)
 const DURATION = Number(values.duration)
 const CONNECTIONS = Number(values.connections)
 const MS = Number(values.ms)
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-}
 
 // ---- seed ---------------------------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'sally-bench-routes-'))

@@ -24,7 +24,7 @@ import { openDatabase } from '../../src/db/client'
 import { newId } from '../../src/db/schema'
 import { randomToken, sha256Hex } from '../../src/lib/crypto'
 import { seedBench, VOCABULARY } from './seed'
-import { benchEnv, startServer } from './server'
+import { benchEnv, median, startServer } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -200,11 +200,6 @@ async function measure(dbPath: string, small: Caller, big: Caller): Promise<Run>
     proc.kill('SIGTERM')
     await proc.exited
   }
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sally-bench-search-'))

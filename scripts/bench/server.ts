@@ -47,3 +47,10 @@ export async function startServer(env: Record<string, string>, cwd?: string): Pr
     await Bun.sleep(10)
   }
 }
+
+/** The median of a benchmark's runs (the mean of the middle two for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { freePort } from './server'
+import { freePort, median } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -63,12 +63,6 @@ async function once(): Promise<{ startMs: number; rssKib: number }> {
     if (code !== 0) console.error(`warning: exit code ${code} after SIGTERM`)
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
 const samples: { startMs: number; rssKib: number }[] = []

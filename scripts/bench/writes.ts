@@ -18,7 +18,7 @@ import { testConfig } from '../../src/config'
 import { openDatabase } from '../../src/db/client'
 import { createKey } from '../../test/helpers/fixtures'
 import { seedBench } from './seed'
-import { benchEnv, startServer } from './server'
+import { benchEnv, median, startServer } from './server'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -35,7 +35,6 @@ const { values } = parseArgs({
 const RUNS = Number(values.runs)
 const DURATION = Number(values.duration)
 const CONNECTIONS = Number(values.connections)
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
 
 const dir = mkdtempSync(join(tmpdir(), 'sally-bench-writes-'))
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
