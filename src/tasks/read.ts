@@ -13,8 +13,10 @@ import type { Task, TaskSummary, Todo } from './model'
 
 /**
  * Task reads on the hot path (lists, GET, every write's event payload) use raw SQL through
- * bun:sqlite's statement cache (`sqlite.query` compiles a statement once per SQL text) and batch
- * lookups over `json_each(?)`, so a page of 50 tasks costs four cached statements and no per-row query.
+ * bun:sqlite's statement cache (`sqlite.query` compiles a statement once per SQL text). A task row
+ * carries its cards' assignee and label ids and todo counts (kept by triggers), and the users and
+ * labels a page names are looked up once over `json_each(?)`: a page of 50 tasks costs three cached
+ * statements and no per-row query.
  * Writes run on the same connection, so these reads see the caller's open transaction.
  */
 
