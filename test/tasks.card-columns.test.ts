@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '../src/db/client'
 import { migrationList } from '../src/db/migrate'
 import { newId } from '../src/db/schema'
-import { makeTestApp } from './helpers/app'
+import { makeTestApp, type TestApp } from './helpers/app'
 import { seedWorld } from './helpers/fixtures'
 import { prng } from './helpers/prng'
 
@@ -25,10 +25,12 @@ const COMPUTED = `SELECT id,
 FROM tasks ORDER BY id`
 
 describe('card columns on tasks', () => {
-  const t = makeTestApp()
+  // Each test on its own database: the second one deletes the owner.
+  let t: TestApp
   let w: Awaited<ReturnType<typeof seedWorld>>
-  afterAll(() => t.close())
-  beforeAll(async () => {
+  afterEach(() => t.close())
+  beforeEach(async () => {
+    t = makeTestApp()
     w = await seedWorld(t.core)
   })
   const A = () => ({ as: w.tokens.owner, workspace: w.wsA.id })
