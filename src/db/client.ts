@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { drizzle } from 'drizzle-orm/bun-sqlite'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
+import { keepPlans } from './fixed-plans'
 import * as schema from './schema'
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>
@@ -14,7 +15,7 @@ export type DbHandle = { sqlite: Database; db: Db; path: string }
 /** Opens (creating if needed) the SQLite file with the pragmas Sally relies on. */
 export function openDatabase(path: string): DbHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const sqlite = new Database(path, { create: true, strict: true })
+  const sqlite = keepPlans(new Database(path, { create: true, strict: true }))
   sqlite.exec('PRAGMA journal_mode = WAL')
   sqlite.exec('PRAGMA synchronous = NORMAL')
   sqlite.exec('PRAGMA foreign_keys = ON')

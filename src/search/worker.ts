@@ -14,6 +14,7 @@
  * An entrypoint of its own: scripts/build.ts lists it so the compiled binary carries it.
  */
 import { Database } from 'bun:sqlite'
+import { keepPlans } from '../db/fixed-plans'
 import { lowerThreadPriority } from '../lib/thread-priority'
 import { runSearch, type SearchPlan } from './run'
 
@@ -32,7 +33,7 @@ declare const self: Worker
 let db: Database | null = null
 
 function open(path: string): Database {
-  const conn = new Database(path, { readonly: true, strict: true })
+  const conn = keepPlans(new Database(path, { readonly: true, strict: true }))
   conn.exec('PRAGMA busy_timeout = 5000')
   conn.exec('PRAGMA temp_store = MEMORY')
   conn.exec('PRAGMA cache_size = -20000')
