@@ -37,14 +37,14 @@ export function fixedPlanSql(sql: string): string {
   return out === '' ? sql : out + sql.slice(from)
 }
 
-/** SQL texts rewritten, per process (a bounded map: texts with N placeholders vary with N). */
+/** SQL texts rewritten, per process (cache `sql.fixed-plans`; bounded: a text with N placeholders varies with N). */
 const rewritten = new Map<string, string>()
-const REWRITTEN_MAX = 4_096
+export const FIXED_PLAN_TEXTS_MAX = 4_096
 
 function rewrite(sql: string): string {
   let out = rewritten.get(sql)
   if (out === undefined) {
-    if (rewritten.size >= REWRITTEN_MAX) rewritten.clear()
+    if (rewritten.size >= FIXED_PLAN_TEXTS_MAX) rewritten.clear()
     rewritten.set(sql, (out = fixedPlanSql(sql)))
   }
   return out

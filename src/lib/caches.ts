@@ -132,6 +132,12 @@ export const CACHES = {
     emptiedBy: 'least recently used dropped when full; the connection closing',
     bound: '2,000 per connection (DRIZZLE_STATEMENTS_MAX)',
   },
+  'sql.fixed-plans': {
+    kind: 'memory',
+    holds: 'SQL texts as prepared, their parameters written `+?` (src/db/fixed-plans.ts), by the text as written',
+    emptiedBy: 'all dropped when full',
+    bound: '4,096 texts per process (FIXED_PLAN_TEXTS_MAX)',
+  },
   'oauth.client-metadata': {
     kind: 'memory',
     holds: 'OAuth client metadata documents fetched, by client_id URL',
