@@ -105,14 +105,12 @@ const forgedKeys = Array.from({ length: 200 }, () => withChecksum(KEY_PREFIX.api
 
 // ---- server -------------------------------------------------------------------------------------
 const { proc: server, base } = await startServer(env, dir)
-{
-  for (const [what, token] of [
-    ['API key', apiKey.key],
-    ['session', sessionToken],
-  ] as const) {
-    const r = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${token}` } })
-    if (r.status !== 200) throw new Error(`/auth/me with the ${what} answered ${r.status}: ${await r.text()}`)
-  }
+for (const [what, token] of [
+  ['API key', apiKey.key],
+  ['session', sessionToken],
+] as const) {
+  const r = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${token}` } })
+  if (r.status !== 200) throw new Error(`/auth/me with the ${what} answered ${r.status}: ${await r.text()}`)
 }
 
 // ---- control: the same bytes with no work --------------------------------------------------------
