@@ -8,8 +8,9 @@
 import { copyFileSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { aloneInEmptyFolder, builtBinary, freePort, tempDir } from '../test/e2e/support'
-import { Walker, walk, walkOidc } from '../test/e2e/walk'
+import { walk, walkOidc } from '../test/e2e/walk'
 import { startWalkServer, WALK_ADMIN, type WalkServer } from '../test/e2e/walk-env'
+import { Walker } from '../test/e2e/walker'
 
 const ROOT = resolve(import.meta.dir, '..')
 const REDOCLY = '@redocly/cli@2.77.0'

@@ -4,7 +4,7 @@
 // Each request is built so that the handler never runs with a valid input on a real resource: random
 // ids in the path, an invalid body, a refused credential, or an unknown workspace.
 import type { ReceivedMail } from '../helpers/smtp'
-import { type Answer, type CallOptions, tokenFromMail, type Walker } from './walk'
+import { type Answer, type CallOptions, tokenFromMail, type Walker } from './walker'
 
 type Json = Record<string, any>
 type Attempt = CallOptions & { rawBody?: string; contentType?: string }

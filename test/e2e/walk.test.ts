@@ -6,9 +6,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { aloneInEmptyFolder, builtBinary, ROOT, tempDir } from './support'
-import { NO_SUCCESS_BY_DESIGN, Walker, walk, walkOidc } from './walk'
+import { walk, walkOidc } from './walk'
 import { startWalkServer, WALK_ADMIN, type WalkServer } from './walk-env'
 import { probeErrors } from './walk-errors'
+import { NO_SUCCESS_BY_DESIGN, Walker } from './walker'
 
 /** `probe`: also provoke every documented error (about 10 s: once, on what ships). */
 type Mode = { name: string; prepare: () => Promise<{ cmd: string[]; cwd: string }>; probe: boolean }
