@@ -96,7 +96,7 @@ describe('web app (compiled binary, SALLY_BASE_PATH=/api)', () => {
 
     // The navigation placeholders are reachable links.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Board' }).click()
-    await page.getByRole('heading', { name: 'Board', level: 1 }).waitFor()
+    await page.getByRole('heading', { name: 'Board', level: 1, exact: true }).waitFor()
     expect(problems).toEqual([])
     await page.context().close()
   }, 60_000)

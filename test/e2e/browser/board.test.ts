@@ -245,7 +245,8 @@ describe('board (compiled binary)', () => {
 
     // The workspace board: columns by category, with the project's tasks.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Board' }).click()
-    await page.getByRole('heading', { name: 'Board', level: 1 }).waitFor()
+    // Exactly "Board": the project board's heading ("Launch board") would match a substring at once.
+    await page.getByRole('heading', { name: 'Board', level: 1, exact: true }).waitFor()
     await card(page, 'Done', 'Write the launch post').waitFor()
     await card(page, 'Backlog', 'Press kit').getByText('Ada Lovelace').waitFor()
     expect(await page.getByRole('button', { name: 'New task' }).count()).toBe(0)
