@@ -10,7 +10,7 @@ import { type ProjectAccess, projectAccess, visibleProjects, visibleProjectsSql 
 import type { Status } from '../projects/model'
 import { toProject, toStatus } from '../projects/service'
 import { fromRawStatus, type RawStatus } from '../tasks/columns'
-import { lookupNamed, parseIds } from '../tasks/read'
+import { cardLabels, LABELS_BY_IDS_SQL, parseIds } from '../tasks/read'
 import type { Board, BoardQuery, BoardTask } from './model'
 
 /** Tasks per column on a first page: what a column shows before scrolling (Vikunja loads 25 per bucket too). */
@@ -64,7 +64,7 @@ export const BOARD_SQL = {
     all: columnSql(true, false),
     allAfter: columnSql(true, true),
   },
-  labels: 'SELECT id, name, color FROM labels WHERE id IN (SELECT value FROM json_each(?))',
+  labels: LABELS_BY_IDS_SQL,
 }
 
 function prepare(sqlite: Core['sqlite']) {
@@ -73,7 +73,6 @@ function prepare(sqlite: Core['sqlite']) {
   return {
     column: { live: q<TaskRow>(c.live), liveAfter: q<TaskRow>(c.liveAfter), all: q<TaskRow>(c.all), allAfter: q<TaskRow>(c.allAfter) },
     statuses: q<StatusCountRow>(BOARD_SQL.statuses),
-    labels: sqlite.query<{ id: string; name: string; color: string | null }, [string]>(BOARD_SQL.labels),
   }
 }
 const stmts = perDatabase((core: Core) => prepare(core.sqlite))
@@ -100,9 +99,9 @@ function finish<C extends { rows: TaskRow[]; more?: boolean }>(
     return { c, rows, nextCursor: more ? cursorOf(rows[rows.length - 1]!) : null }
   })
   const all = pages.flatMap((p) => p.rows)
-  const labels = lookupNamed(
+  const labels = cardLabels(
+    core,
     all.map((r) => r.label_ids),
-    stmts(core).labels,
   )
   let i = 0
   return pages.map(({ c, rows, nextCursor }) => {

@@ -91,6 +91,9 @@ export const fromRaw = (r: RawTask): TaskRow => ({
 export const humanId = (projectKey: string, n: number) => `${projectKey}-${n}`
 const HUMAN_ID = /^([A-Za-z][A-Za-z0-9_]{0,19})-(\d{1,9})$/
 
+/** The labels a page's cards name, by id (the board's too; exported for the benchmark's EXPLAIN QUERY PLAN). */
+export const LABELS_BY_IDS_SQL = 'SELECT id, name, color FROM labels WHERE id IN (SELECT value FROM json_each(?))'
+
 export const TASK_EXTRAS_SQL = `SELECT (SELECT count(*) FROM comments WHERE task_id = ?1) AS comments,
   (SELECT coalesce(sum(minutes), 0) FROM time_entries WHERE task_id = ?1) AS minutes`
 
@@ -111,9 +114,7 @@ function prepare(sqlite: Core['sqlite']) {
     users: sqlite.query<{ id: string; name: string; handle: string }, [string]>(
       'SELECT id, name, handle FROM users WHERE id IN (SELECT value FROM json_each(?))',
     ),
-    labels: sqlite.query<{ id: string; name: string; color: string | null }, [string]>(
-      'SELECT id, name, color FROM labels WHERE id IN (SELECT value FROM json_each(?))',
-    ),
+    labels: sqlite.query<{ id: string; name: string; color: string | null }, [string]>(LABELS_BY_IDS_SQL),
     todos: sqlite.query<{ id: string; task_id: string; text: string; done: number; position: number; created_at: number }, [string]>(
       'SELECT id, task_id, text, done, position, created_at FROM todos WHERE task_id = ? ORDER BY position, id',
     ),
@@ -186,12 +187,15 @@ export const parseIds = (json: string): string[] => (json === '[]' ? [] : JSON.p
  * The rows `ids` name (each list a task's JSON array of ids), looked up once for the whole page:
  * a page's cards share few users and labels. `pick(list)` gives one task's rows, sorted by name then id.
  */
-export function lookupNamed<R extends { id: string; name: string }>(lists: string[], query: { all(json: string): R[] }) {
+function lookupNamed<R extends { id: string; name: string }>(lists: string[], query: { all(json: string): R[] }) {
   const parsed = lists.map(parseIds)
   const wanted = new Set(parsed.flat())
   const byId = new Map(wanted.size ? query.all(JSON.stringify([...wanted])).map((r) => [r.id, r]) : [])
   return parsed.map((ids) => ids.flatMap((id) => byId.get(id) ?? []).sort(byNameThenId))
 }
+
+/** Each card's labels ({ id, name, color }, by name then id) from its tasks.label_ids, in one lookup for the page. */
+export const cardLabels = (core: Pick<Core, 'sqlite'>, labelIds: string[]) => lookupNamed(labelIds, q(core).labels)
 
 /** Serializes task rows for lists: the assignees and labels their cards name in one query each (no N+1). */
 export function toSummaries(core: Pick<Core, 'sqlite'>, rows: TaskRow[]): TaskSummary[] {
@@ -201,9 +205,9 @@ export function toSummaries(core: Pick<Core, 'sqlite'>, rows: TaskRow[]): TaskSu
     rows.map((r) => r.task.assigneeIds),
     s.users,
   )
-  const labels = lookupNamed(
+  const labels = cardLabels(
+    core,
     rows.map((r) => r.task.labelIds),
-    s.labels,
   )
   return rows.map(({ task: t, projectKey, statusName, statusCategory }, i) => ({
     id: t.id,
